@@ -1,0 +1,1 @@
+"""risks models: added by its own issue (see README, "Where the design lives")."""
