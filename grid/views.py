@@ -79,3 +79,25 @@ def officer_list(request):
     officers = selectors.officer_list(user=request.user)
     page = Paginator(officers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "grid/officer_list.html", {"page": page})
+
+
+def healthz(request):
+    """Liveness for the container healthcheck: the database and the cache answer."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import JsonResponse
+
+    status = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        status["database"] = "ok"
+    except Exception as error:  # any failure means unhealthy
+        status["database"] = f"error: {type(error).__name__}"
+    try:
+        cache.set("healthz", "1", 5)
+        status["cache"] = "ok" if cache.get("healthz") == "1" else "error: no round trip"
+    except Exception as error:  # any failure means unhealthy
+        status["cache"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

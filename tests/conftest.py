@@ -138,3 +138,49 @@ def wait_until(condition, *, timeout: float = 60, interval: float = 0.2, message
             return
         time.sleep(interval)
     raise AssertionError(message or "condition not met in time")
+
+
+# --- Browser tests (Playwright on Debian's chromium) -----------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    # Playwright's sync API runs an event loop; the test's own ORM calls are still synchronous.
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collects console errors (CSP violations show up here) for the test to assert on."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.fixture
+def live_world(transactional_db) -> World:
+    """The world, committed, for tests that drive a browser against ``live_server``."""
+    return build_world()
+
+
+@pytest.fixture
+def browser_login(page, live_server):
+    """``browser_login("chief_a1")`` logs the page in through the real login form."""
+    from tests.world import PASSWORD
+
+    def login(username: str, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("#login-submit")
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return login

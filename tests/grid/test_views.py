@@ -153,3 +153,9 @@ def test_officer_home_keeps_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("home"))
     assert len(response.context["my_cells"]) == 3
+
+
+def test_healthz_reports_database_and_cache(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "cache": "ok"}
