@@ -1,6 +1,8 @@
 """Administration of units, accounts and roles (for administrators; not scoped)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -81,6 +83,34 @@ class GridAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["grid_cell", "officer", "assigned_by"]
     autocomplete_fields = ["grid_cell", "officer"]
     date_hierarchy = "valid_from"
+
+
+class OfficerProfileInline(admin.StackedInline):
+    """An account's tier and unit, edited with the account itself."""
+
+    model = OfficerProfile
+    fk_name = "user"
+    can_delete = False
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["sub_bureau", "station"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class OfficerUserAdmin(UserAdmin):
+    inlines = [OfficerProfileInline]
+    list_display = ["username", "last_name", "first_name", "officer_tier", "is_active", "is_staff"]
+    list_filter = [*UserAdmin.list_filter, "officer_profile__tier"]
+    list_select_related = ["officer_profile"]
+
+    @admin.display(description=_("tier"), ordering="officer_profile__tier")
+    def officer_tier(self, user):
+        profile = getattr(user, "officer_profile", None)
+        return profile.get_tier_display() if profile else "—"
 
 
 admin.site.site_header = _("Community-policing risk management: administration")

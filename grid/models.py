@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from grid.geojson import polygon_bounds, polygon_centroid, validate_polygon
+from grid.people import person_name
 from grid.scoping import Access, ScopedQuerySet, Tier, UserScope
 
 __all__ = [
@@ -281,7 +282,7 @@ class OfficerProfile(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return person_name(self.user)
 
     @property
     def tier_label(self) -> str:

@@ -36,18 +36,19 @@ def grid_cell_list(
 ) -> QuerySet[GridCell]:
     """Grid cells the user may see, with their units and today's responsible officer.
 
-    Two queries whatever the number of rows: the cells (annotated) and nothing per row.
+    Two queries whatever the number of rows: the cells, and the page's responsible officers.
     """
     today = timezone.localdate()
     responsible = _responsible_now(today).filter(grid_cell_id=OuterRef("pk"))
     cells = (
         GridCell.objects.visible_to(user)
         .with_units()
-        .annotate(
-            responsible_officer_id=Subquery(responsible.values("officer_id")[:1]),
-            responsible_officer_username=Subquery(responsible.values("officer__username")[:1]),
-            responsible_officer_last_name=Subquery(responsible.values("officer__last_name")[:1]),
-            responsible_officer_first_name=Subquery(responsible.values("officer__first_name")[:1]),
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=_responsible_now(today).select_related("officer"),
+                to_attr="responsible_today",
+            )
         )
         .order_by("code")
     )
@@ -205,10 +206,11 @@ def home_summary(*, user) -> HomeSummary:
         communities=Count("community_id", distinct=True),
         stations=Count("community__station_id", distinct=True),
         sub_bureaus=Count("community__station__sub_bureau_id", distinct=True),
-        cells_without_responsible=Count(
-            "pk", filter=~Exists(_responsible_now(today).filter(grid_cell_id=OuterRef("pk")))
-        ),
     )
+    # A separate anti-join: inside the aggregate it would run once per cell.
+    unassigned = cells.filter(
+        ~Exists(_responsible_now(today).filter(grid_cell_id=OuterRef("pk")))
+    ).count()
     officers = OfficerProfile.objects.visible_to(user).filter(is_active=True).count()
     return HomeSummary(
         tier="superuser" if scope.everything else scope.tier,
@@ -218,7 +220,7 @@ def home_summary(*, user) -> HomeSummary:
         grid_cells=cell_figures["grid_cells"] or 0,
         households=cell_figures["households"] or 0,
         officers=officers,
-        cells_without_responsible=cell_figures["cells_without_responsible"] or 0,
+        cells_without_responsible=unassigned,
     )
 
 

@@ -128,7 +128,7 @@ def test_pages_keep_a_fixed_number_of_queries(
     url = reverse(url_name, args=args)
     _grow(world, 3)
     client.get(url)  # warm the session
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(16) as small:
         assert client.get(url).status_code == 200
     _grow(world, 40)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -140,7 +140,7 @@ def test_officer_home_keeps_a_fixed_number_of_queries(
 ):
     client = client_as("officer_a1")
     client.get(reverse("home"))
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(16) as small:
         client.get(reverse("home"))
     for code in ("A1-G2", "A2-G1"):
         cell = GridCell.objects.get(code=code)
@@ -159,3 +159,31 @@ def test_healthz_reports_database_and_cache(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "cache": "ok"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/grid/gridcell/?q=A1",
+        "/admin/grid/station/?q=PS",
+        "/admin/grid/community/?q=C-",
+        "/admin/grid/subbureau/?q=SB",
+        "/admin/grid/officerprofile/?q=officer",
+        "/admin/grid/gridassignment/?q=A1-G1",
+        "/admin/auth/user/?q=chief",
+    ],
+)
+def test_admin_lists_are_searchable(client_as, world, url):
+    assert client_as("admin").get(url).status_code == 200
+
+
+def test_admin_user_page_edits_the_officer_profile(client_as, world):
+    user = world.user("chief_a1")
+    response = client_as("admin").get(f"/admin/auth/user/{user.pk}/change/")
+    assert response.status_code == 200
+    assert "officer_profile-0-tier" in response.content.decode()
+
+
+def test_officers_do_not_reach_the_admin(client_as, world):
+    response = client_as("chief_a1").get("/admin/")
+    assert response.status_code == 302
