@@ -91,3 +91,6 @@ def test_schema_and_docs_load_nothing_from_outside(client_as, world):
     assert "http://" not in html.replace("http://testserver", "")
     assert "https://" not in html
     assert "<script>" not in html  # no inline script: the CSP forbids it
+    policy = docs["Content-Security-Policy"]
+    script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))
+    assert script_src.strip() == "script-src 'self'"

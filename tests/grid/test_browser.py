@@ -57,3 +57,22 @@ def test_wrong_password_shows_the_reason(page, live_server, live_world):
     page.fill("input[name=password]", "not-the-password")
     page.click("#login-submit")
     assert page.locator("#login-errors").is_visible()
+
+
+def test_api_docs_render_under_the_content_security_policy(
+    page, live_server, live_world, browser_login, console_errors
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    browser_login("chief_a1")
+    outside = []
+    page.on(
+        "request",
+        lambda request: outside.append(request.url)
+        if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
+        else None,
+    )
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".swagger-ui .opblock-tag").first.wait_for()
+    assert page.locator("text=/api/grid-cells/").first.is_visible()
+    assert outside == []
+    assert console_errors == []
