@@ -67,9 +67,11 @@ def test_api_docs_render_under_the_content_security_policy(
     outside = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
-        else None,
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".swagger-ui .opblock-tag").first.wait_for()
