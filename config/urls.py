@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from grid.forms_auth import LoginForm
+from grid.forms import LoginForm
 
 api_patterns = [
     path("", include("grid.api.urls")),

@@ -80,6 +80,16 @@ def grid_cell_assignment_history(*, grid_cell: GridCell) -> QuerySet[GridAssignm
     )
 
 
+def grid_cell_current_assignments(*, grid_cell: GridCell) -> QuerySet[GridAssignment]:
+    """Who works in the cell today: the responsible officer and any grid workers."""
+    return (
+        GridAssignment.objects.active_on(timezone.localdate())
+        .filter(grid_cell=grid_cell)
+        .select_related("officer")
+        .order_by("role")
+    )
+
+
 def grid_cell_responsible_on(*, grid_cell: GridCell, on_date: date) -> GridAssignment | None:
     """Who was responsible for the cell on a date (responsibility is chained and assessed)."""
     return _responsible_now(on_date).filter(grid_cell=grid_cell).select_related("officer").first()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -102,3 +105,15 @@ def grid_assignment_end(*, assignment: GridAssignment, actor, valid_to: date | N
     locked.valid_to = valid_to
     locked.save(update_fields=["valid_to"])
     assignment.valid_to = valid_to
+
+
+@transaction.atomic
+def portal_housekeeping_run(*, now=None) -> dict:
+    """Delete expired sessions and login failures older than the lockout window."""
+    now = now or timezone.now()
+    sessions_deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    # Failures older than the lockout window no longer count towards a lockout.
+    attempts_deleted, _ = AccessAttempt.objects.filter(
+        attempt_time__lt=now - settings.AXES_COOLOFF_TIME
+    ).delete()
+    return {"sessions_deleted": sessions_deleted, "login_failures_deleted": attempts_deleted}

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from grid import services_housekeeping
+from grid import services
 
 
 @shared_task(
@@ -14,4 +14,4 @@ from grid import services_housekeeping
 )
 def portal_housekeeping() -> dict:
     """Delete expired sessions and expired login-failure records. Safe to run twice."""
-    return services_housekeeping.portal_housekeeping_run()
+    return services.portal_housekeeping_run()

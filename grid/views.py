@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
 from grid import selectors
 from grid.forms import GridCellFilterForm
@@ -36,11 +35,8 @@ def grid_cell_list(request):
 @login_required
 def grid_cell_detail(request, code):
     cell = selectors.grid_cell_get(user=request.user, code=code)
-    today = timezone.localdate()
-    history = list(selectors.grid_cell_assignment_history(grid_cell=cell))
-    current = [
-        a for a in history if a.valid_from <= today and (a.valid_to is None or a.valid_to > today)
-    ]
+    history = selectors.grid_cell_assignment_history(grid_cell=cell)
+    current = selectors.grid_cell_current_assignments(grid_cell=cell)
     return render(
         request,
         "grid/grid_cell_detail.html",
