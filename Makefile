@@ -52,7 +52,7 @@ format: setup
 
 ## messages: refresh the translation catalogue (then translate the new entries in the .po)
 messages: setup
-	$(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "node_modules/*" --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "node_modules/*" --ignore "staticfiles/*" --ignore "tests/*" --no-obsolete
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*" --ignore "node_modules/*"
 
 ## benchmark-demo: time the demo generation at a scale on PostgreSQL (SCALE=district|city)

@@ -136,3 +136,39 @@ def test_production_refuses_to_start_without_its_secret():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_officer_changes_their_password(client, world):
+    login(client, "officer_a1", PASSWORD)
+    url = reverse("password_change")
+    refused = client.post(
+        url,
+        {
+            "old_password": "wrong",
+            "new_password1": "Xq7-river-lamp",
+            "new_password2": "Xq7-river-lamp",
+        },
+    )
+    assert refused.status_code == 200
+    assert "old_password" in refused.context["form"].errors
+    too_simple = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "12345", "new_password2": "12345"}
+    )
+    assert "new_password2" in too_simple.context["form"].errors
+    changed = client.post(
+        url,
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Xq7-river-lamp",
+            "new_password2": "Xq7-river-lamp",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get(reverse("home")).status_code == 200  # this session stays logged in
+    client.post(reverse("logout"))
+    assert login(client, "officer_a1", "Xq7-river-lamp").status_code == 302
+
+
+def test_password_page_needs_a_login(client, db):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
