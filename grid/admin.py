@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from grid.models import Community, GridAssignment, GridCell, OfficerProfile, Station, SubBureau
 
@@ -44,7 +45,7 @@ class GridAssignmentInline(admin.TabularInline):
 
 
 @admin.register(GridCell)
-class GridCellAdmin(GuardedModelAdmin):
+class GridCellAdmin(GuardedModelAdmin, SimpleHistoryAdmin):
     """Guarded: administrators can grant one cell to an officer of another station."""
 
     list_display = ["code", "name", "community", "household_count"]
@@ -56,7 +57,7 @@ class GridCellAdmin(GuardedModelAdmin):
 
 
 @admin.register(OfficerProfile)
-class OfficerProfileAdmin(admin.ModelAdmin):
+class OfficerProfileAdmin(SimpleHistoryAdmin):
     list_display = ["user", "tier", "sub_bureau", "station", "badge_number", "is_active"]
     list_filter = ["tier", "is_active", "sub_bureau", "station__sub_bureau"]
     search_fields = [

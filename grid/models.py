@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from grid.geojson import polygon_bounds, polygon_centroid, validate_polygon
 from grid.people import person_name
@@ -175,6 +176,7 @@ class GridCell(models.Model):
         help_text=_("GeoJSON Polygon in WGS 84 longitude/latitude."),
     )
     household_count = models.PositiveIntegerField(_("households"), default=0)
+    history = HistoricalRecords()
 
     objects = GridCellQuerySet.as_manager()
 
@@ -254,6 +256,8 @@ class OfficerProfile(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Moves between stations and tiers are kept: responsibility is assessed after the fact.
+    history = HistoricalRecords()
 
     objects = OfficerProfileQuerySet.as_manager()
 

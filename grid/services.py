@@ -51,11 +51,11 @@ def grid_cell_assign(
         )
     role = ROLE_FOR_TIER[profile.tier]
 
-    # Lock the cell's open assignments so two chiefs reassigning at once cannot both win.
+    # Lock the grid cell row: every assignment change of one cell is serialised, also when
+    # the cell has no open assignment yet (then there would be no assignment row to lock).
+    GridCell.objects.select_for_update().filter(pk=grid_cell.pk).first()
     open_rows = list(
-        GridAssignment.objects.select_for_update()
-        .filter(grid_cell=grid_cell, valid_to__isnull=True)
-        .order_by("pk")
+        GridAssignment.objects.filter(grid_cell=grid_cell, valid_to__isnull=True).order_by("pk")
     )
     for row in open_rows:
         same_officer = row.officer_id == officer.pk

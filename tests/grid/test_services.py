@@ -144,3 +144,15 @@ def test_profile_unit_must_match_tier(world):
         profile.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         OfficerProfile.objects.create(user=world.user("no_profile"), tier=Tier.COMMUNITY_OFFICER)
+
+
+def test_profile_and_cell_changes_keep_their_history(world):
+    profile = world.user("officer_a1").officer_profile
+    profile.station = world.stations["A2"]
+    profile.save()
+    history = list(profile.history.order_by("history_date").values_list("station__code", flat=True))
+    assert history == ["PS-A1", "PS-A2"]
+    cell = world.home_cell
+    cell.household_count = 420
+    cell.save()
+    assert [h.household_count for h in cell.history.order_by("history_date")] == [301, 420]
