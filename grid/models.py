@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from grid.geojson import polygon_bounds, polygon_centroid, validate_polygon
+from grid.geojson import validate_polygon
 from grid.people import person_name
 from grid.scoping import Access, ScopedQuerySet, Tier, UserScope
 
@@ -194,14 +194,6 @@ class GridCell(models.Model):
                 validate_polygon(self.boundary)
             except ValueError as error:
                 raise ValidationError({"boundary": str(error)}) from error
-
-    @property
-    def centroid(self) -> tuple[float, float] | None:
-        return polygon_centroid(self.boundary) if self.boundary else None
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float] | None:
-        return polygon_bounds(self.boundary) if self.boundary else None
 
 
 # Direct foreign-key object permissions (guardian's performance guide): integer keys with an

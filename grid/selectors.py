@@ -16,9 +16,8 @@ from grid.models import (
     GridCell,
     OfficerProfile,
     Station,
-    SubBureau,
 )
-from grid.scoping import Tier, UserScope, scope_for
+from grid.scoping import UserScope, scope_for
 
 
 # --- Grid cells -----------------------------------------------------------------------------
@@ -234,19 +233,9 @@ def home_summary(*, user) -> HomeSummary:
     )
 
 
-def sub_bureau_list(*, user) -> QuerySet[SubBureau]:
-    return SubBureau.objects.visible_to(user).order_by("code")
-
-
 def user_tier(user) -> str | None:
     """The user's tier for navigation and templates ("superuser" for administrators)."""
     scope = scope_for(user)
     if scope.everything:
         return "superuser"
     return scope.tier
-
-
-def can_manage_assignments(user) -> bool:
-    """Reassigning grid cells is the station chief's work (and oversight's, and admins')."""
-    scope = scope_for(user)
-    return scope.everything or scope.tier in (Tier.STATION_CHIEF, Tier.SUB_BUREAU_STAFF)
