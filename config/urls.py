@@ -11,6 +11,8 @@ from grid.forms import LoginForm
 
 api_patterns = [
     path("", include("grid.api.urls")),
+    path("", include("residents.api.urls")),
+    path("", include("risks.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so scripts stay strict;
@@ -46,6 +48,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("", include("residents.urls")),
+    path("", include("risks.urls")),
+    path("", include("risks.register.urls")),
     path("", include("grid.urls")),
 ]
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "residents",
     "risks",
     "disputes",
+    "risks.register",
 ]
 
 MIDDLEWARE = [

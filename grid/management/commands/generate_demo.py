@@ -1,9 +1,9 @@
 """``manage.py generate_demo``: build the deterministic demo data set, step by step.
 
-Each project app with a ``<app>/demo.py`` module that defines ``build(ctx) -> int`` is one step,
-run in INSTALLED_APPS order (grid, residents, risks, disputes). A step runs in its own
+Each module in ``DEMO_STEPS`` that exists and defines ``build(ctx) -> int`` is one step, run in
+that order (grid, residents, visits, risks, disputes, register). A step runs in its own
 transaction and records a ``DemoBuild`` row in it, so a re-run skips finished steps and a killed
-run leaves no half-built one; a later app adds its own ``demo.py`` with the same
+run leaves no half-built one; a later part adds its module to ``DEMO_STEPS`` with the same
 ``build(ctx)`` (and optionally ``reset(ctx)``) signature and the next run builds just that
 step on top of the existing data. See ``grid/demo.py`` for the contract and ``DemoContext``.
 """
@@ -15,7 +15,6 @@ import importlib.util
 import time
 from types import ModuleType
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -23,21 +22,28 @@ from django.db import connection, transaction
 from grid.demo import DEFAULT_SEED, DEMO_LOGINS, SCALES, DemoContext
 from grid.models import DemoBuild
 
-DEMO_APPS = ("grid", "residents", "risks", "disputes")
+# (step name, module) in build order. A step whose module does not exist yet is skipped, so
+# each part adds its own module; visits come after residents (they record residents met) and the
+# risk register is computed last, from everything before it.
+DEMO_STEPS = (
+    ("grid", "grid.demo"),
+    ("residents", "residents.demo"),
+    ("visits", "grid.demo_visits"),
+    ("risks", "risks.demo"),
+    ("disputes", "disputes.demo"),
+    ("register", "risks.register.demo"),
+)
 
 
 def demo_steps() -> list[tuple[str, ModuleType]]:
-    """(step name, module) for each project app with a demo module, in INSTALLED_APPS order."""
+    """(step name, module) for each demo module that exists, in build order."""
     steps = []
-    for config in apps.get_app_configs():
-        if config.name not in DEMO_APPS:
-            continue
-        module_name = f"{config.name}.demo"
+    for step_name, module_name in DEMO_STEPS:
         if importlib.util.find_spec(module_name) is None:
             continue
         module = importlib.import_module(module_name)
         if callable(getattr(module, "build", None)):
-            steps.append((config.name, module))
+            steps.append((step_name, module))
     return steps
 
 

@@ -1,0 +1,3 @@
+"""Pages of the residents registry and the public concern form."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""The risk register's runs, snapshots and sign-offs."""

@@ -1,0 +1,3 @@
+"""Pages of the nightly risk register."""
+
+urlpatterns = []
