@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from grid.models import Community, GridAssignment, GridCell, OfficerProfile, Station, SubBureau
+from grid.models import (
+    Community,
+    GridAssignment,
+    GridCell,
+    GridVisit,
+    OfficerProfile,
+    Station,
+    SubBureau,
+    VisitPhoto,
+)
 
 
 @admin.register(SubBureau)
@@ -116,3 +125,32 @@ class OfficerUserAdmin(UserAdmin):
 
 admin.site.site_header = _("Community-policing risk management: administration")
 admin.site.site_title = _("Administration")
+
+
+class VisitPhotoInline(admin.TabularInline):
+    model = VisitPhoto
+    extra = 0
+    fields = ["image", "content_type", "uploaded_at"]
+    readonly_fields = ["content_type", "uploaded_at"]
+
+
+@admin.register(GridVisit)
+class GridVisitAdmin(admin.ModelAdmin):
+    """Visits; residents met are shown by id only here (their pages mask personal data)."""
+
+    list_display = [
+        "visit_date",
+        "grid_cell",
+        "visit_type",
+        "officer",
+        "households_reached",
+        "created_at",
+    ]
+    list_filter = ["visit_type", "grid_cell__community__station"]
+    search_fields = ["grid_cell__code", "officer__username", "officer__last_name"]
+    list_select_related = ["grid_cell", "officer"]
+    raw_id_fields = ["grid_cell", "officer", "companions", "residents_met", "source_concern"]
+    readonly_fields = ["visit_date", "client_key", "created_at"]
+    date_hierarchy = "visit_date"
+    inlines = [VisitPhotoInline]
+    show_full_result_count = False

@@ -1,6 +1,6 @@
 import django_filters
 
-from grid.models import Community, GridAssignment, GridCell, OfficerProfile, Station
+from grid.models import Community, GridAssignment, GridCell, GridVisit, OfficerProfile, Station
 
 
 class StationFilterSet(django_filters.FilterSet):
@@ -39,3 +39,13 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
+
+
+class GridVisitFilterSet(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="visit_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="visit_date", lookup_expr="lte")
+    grid_cell_code = django_filters.CharFilter(field_name="grid_cell__code")
+
+    class Meta:
+        model = GridVisit
+        fields = {"grid_cell": ["exact"], "officer": ["exact"], "visit_type": ["exact"]}

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -23,10 +25,13 @@ __all__ = [
     "GridCell",
     "GridCellGroupObjectPermission",
     "GridCellUserObjectPermission",
+    "GridVisit",
     "OfficerProfile",
     "Station",
     "SubBureau",
     "Tier",
+    "VisitPhoto",
+    "VisitType",
 ]
 
 
@@ -408,3 +413,155 @@ class DemoBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} ({self.scale}, seed {self.seed})"
+
+
+# --- Grid visits (走访) ---------------------------------------------------------------------
+class VisitType(models.TextChoices):
+    DOOR_TO_DOOR = "door_to_door", _("Door-to-door visit")
+    PATROL = "patrol", _("Patrol")
+    MEETING = "meeting", _("Residents' meeting")
+    PUBLICITY = "publicity", _("Publicity talk")
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+
+
+class GridVisitQuerySet(ScopedQuerySet):
+    grid_cell_path = "grid_cell"
+    # Grid workers walk the grid cell too: they log their own visits.
+    grid_worker_may_act = True
+
+
+class GridVisit(models.Model):
+    """One visit (走访) of a grid cell: who went, what kind, when, whom they met, what they found.
+
+    ``visit_date`` is the local date the visit started, kept with the row so that coverage
+    (visits per cell and date window) is answered from the (grid_cell, visit_date) index.
+    """
+
+    grid_cell = models.ForeignKey(
+        GridCell, on_delete=models.PROTECT, related_name="visits", verbose_name=_("grid cell")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="grid_visits",
+        verbose_name=_("officer"),
+    )
+    companions = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="accompanied_visits",
+        verbose_name=_("companions"),
+    )
+    visit_type = models.CharField(_("type"), max_length=20, choices=VisitType.choices)
+    residents_met = models.ManyToManyField(
+        "residents.Resident",
+        blank=True,
+        related_name="visits",
+        verbose_name=_("residents met"),
+    )
+    # A follow-up visit (回访) that answers a resident's concern.
+    source_concern = models.ForeignKey(
+        "residents.Concern",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("concern followed up"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    visit_date = models.DateField(_("visit date"), editable=False)
+    households_reached = models.PositiveIntegerField(_("households reached"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    findings = models.TextField(
+        _("findings"), blank=True, help_text=_("Problems seen or raised that need follow-up.")
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    location_accuracy_m = models.PositiveIntegerField(
+        _("location accuracy (m)"), null=True, blank=True
+    )
+    # Chosen by the phone's form or a field app; a retried submission with the same key
+    # returns the visit already saved instead of logging it twice.
+    # NULL (not ""): the unique constraint applies only to visits that carry a key.
+    client_key = models.CharField(  # noqa: DJ001
+        _("client key"), max_length=64, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = GridVisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("grid visit")
+        verbose_name_plural = _("grid visits")
+        indexes = [
+            models.Index(fields=["grid_cell", "visit_date"], name="grid_visit_cell_date_idx"),
+            models.Index(fields=["officer", "visit_date"], name="grid_visit_officer_date_idx"),
+            models.Index(fields=["visit_date"], name="grid_visit_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="grid_visit_ends_after_start",
+                condition=Q(ended_at__gte=models.F("started_at")),
+                violation_error_message=_("A visit cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["officer", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="grid_visit_one_per_client_key",
+                violation_error_message=_("This visit has already been recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_visit_type_display()} · {self.grid_cell.code} · {self.visit_date}"
+
+    def save(self, *args, **kwargs):
+        # The local date the visit started: coverage is counted per date in Asia/Shanghai.
+        if self.started_at is not None:
+            self.visit_date = timezone.localdate(self.started_at)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit_detail", args=[self.pk])
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+
+class VisitPhotoQuerySet(ScopedQuerySet):
+    grid_cell_path = "visit__grid_cell"
+    grid_worker_may_act = True
+
+
+def _visit_photo_path(instance, filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"visits/{instance.visit.visit_date:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(
+        GridVisit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit")
+    )
+    image = models.FileField(_("photo"), upload_to=_visit_photo_path)
+    content_type = models.CharField(_("content type"), max_length=40)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return self.image.name

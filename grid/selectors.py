@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,10 +27,12 @@ from grid.models import (
     Community,
     GridAssignment,
     GridCell,
+    GridVisit,
     OfficerProfile,
     Station,
+    VisitPhoto,
 )
-from grid.scoping import UserScope, scope_for
+from grid.scoping import Access, UserScope, scope_for
 
 
 # --- Grid cells -----------------------------------------------------------------------------
@@ -239,3 +254,330 @@ def user_tier(user) -> str | None:
     if scope.everything:
         return "superuser"
     return scope.tier
+
+
+# --- Grid visits ----------------------------------------------------------------------------
+def visit_cells(*, user) -> QuerySet[GridCell]:
+    """Grid cells where the user may log a visit (the visit model's own "act" rule)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return GridCell.objects.all()
+    condition = scope.cell_condition(
+        Access.ACT, grid_worker_may_act=GridVisit.objects.none().grid_worker_may_act
+    )
+    if condition == Q():
+        return GridCell.objects.none()
+    return GridCell.objects.filter(condition)
+
+
+def _count_of(model, key: str):
+    """A correlated count (per row of the page, not a join that the page count would pay)."""
+    rows = (
+        model.objects.filter(**{key: OuterRef("pk")})
+        .order_by()
+        .values(key)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def visit_list(
+    *,
+    user,
+    grid_cell_id: int | None = None,
+    officer_id: int | None = None,
+    visit_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[GridVisit]:
+    """Visits the user may see, newest first, with their cell and officer (one query)."""
+    visits = (
+        GridVisit.objects.visible_to(user)
+        .select_related("grid_cell", "officer")
+        .annotate(resident_count=_count_of(GridVisit.residents_met.through, "gridvisit_id"))
+        .order_by("-started_at", "-pk")
+    )
+    if grid_cell_id:
+        visits = visits.filter(grid_cell_id=grid_cell_id)
+    if officer_id:
+        visits = visits.filter(officer_id=officer_id)
+    if visit_type:
+        visits = visits.filter(visit_type=visit_type)
+    if date_from:
+        visits = visits.filter(visit_date__gte=date_from)
+    if date_to:
+        visits = visits.filter(visit_date__lte=date_to)
+    return visits
+
+
+def visit_get(*, user, pk: int) -> GridVisit:
+    """One visit the user may see, with everything its page shows, or 404."""
+    from residents.models import Resident
+
+    try:
+        return (
+            GridVisit.objects.visible_to(user)
+            .select_related(
+                "grid_cell__community__station__sub_bureau", "officer", "source_concern"
+            )
+            .prefetch_related(
+                "companions",
+                "photos",
+                Prefetch("residents_met", queryset=Resident.objects.order_by("name", "pk")),
+            )
+            .get(pk=pk)
+        )
+    except (GridVisit.DoesNotExist, ValueError):
+        raise Http404("No such visit in your area.") from None
+
+
+def visit_risk_points(*, user, visit: GridVisit):
+    """Risk points raised from this visit (when the risks part provides the link), or []."""
+    related = getattr(visit, "risk_points", None)
+    if related is None or not hasattr(related, "visible_to"):
+        return []
+    return list(related.visible_to(user).order_by("pk")[:50])
+
+
+def visit_photo_get(*, user, pk: int) -> VisitPhoto:
+    try:
+        return VisitPhoto.objects.visible_to(user).get(pk=pk)
+    except VisitPhoto.DoesNotExist:
+        raise Http404("No such photo in your area.") from None
+
+
+def visit_resident_search(*, user, grid_cell: GridCell, query: str = "", limit: int = 20):
+    """Residents of one grid cell the user may see, by name or address (for the visit form).
+
+    With no query, residents in care come first (they are the ones due a periodic visit).
+    """
+    from residents.models import Resident
+
+    residents = Resident.objects.visible_to(user).filter(grid_cell=grid_cell)
+    query = query.strip()
+    if query:
+        residents = residents.filter(Q(name__icontains=query) | Q(address__icontains=query))
+    else:
+        residents = residents.in_care()
+    return residents.only("pk", "name", "id_number", "address").order_by("name", "pk")[:limit]
+
+
+def visit_companion_choices(*, user, grid_cell: GridCell | None) -> QuerySet:
+    """Colleagues who may go along: active officers of the cell's station (not the user)."""
+    from django.contrib.auth import get_user_model
+
+    if grid_cell is None:
+        return get_user_model().objects.none()
+    colleagues = OfficerProfile.objects.filter(
+        station_id=grid_cell.community.station_id, is_active=True
+    ).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=colleagues, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def visit_source_concern(*, user, pk: int | None):
+    """A concern the user may act on, for a follow-up visit (None if not found)."""
+    from residents.models import Concern
+
+    if not pk:
+        return None
+    return Concern.objects.actionable_by(user).filter(pk=pk).first()
+
+
+# --- The officer's day ----------------------------------------------------------------------
+@dataclass
+class DayOverview:
+    as_of: date
+    cells: list
+    care_due: list
+    care_due_count: int
+    concerns: list
+    visits_today: list
+
+
+DAY_LIST_LIMIT = 20
+
+
+def day_overview(*, user, as_of: date | None = None) -> DayOverview:
+    """What a community officer or grid worker needs today, in a fixed number of queries."""
+    from grid import coverage
+    from residents.models import Concern
+
+    as_of = as_of or timezone.localdate()
+    mine = GridAssignment.objects.active_on(as_of).filter(officer_id=user.pk)
+    my_cells = GridCell.objects.filter(pk__in=mine.values("grid_cell_id"))
+    cells = list(
+        coverage.cells_with_coverage(my_cells.with_units(), as_of=as_of).order_by(
+            F("last_visit_date").asc(nulls_first=True), "code"
+        )
+    )
+    for cell in cells:
+        cell.days_since_visit = (
+            (as_of - cell.last_visit_date).days if cell.last_visit_date else None
+        )
+        cell.coverage_colour = coverage.colour_for(cell.days_since_visit)
+    due = coverage.care_residents_due(cells=my_cells, as_of=as_of)
+    care_due = list(due[:DAY_LIST_LIMIT])
+    care_due_count = len(care_due) if len(care_due) < DAY_LIST_LIMIT else due.count()
+    concerns = list(
+        Concern.objects.visible_to(user)
+        .open()
+        .assigned_to(user)
+        .select_related("grid_cell")
+        .order_by("acknowledge_by", "pk")[:DAY_LIST_LIMIT]
+    )
+    visits_today = list(
+        GridVisit.objects.visible_to(user)
+        .filter(officer_id=user.pk, visit_date=as_of)
+        .select_related("grid_cell")
+        .order_by("-started_at")
+    )
+    return DayOverview(
+        as_of=as_of,
+        cells=cells,
+        care_due=care_due,
+        care_due_count=care_due_count,
+        concerns=concerns,
+        visits_today=visits_today,
+    )
+
+
+# --- Coverage pages -------------------------------------------------------------------------
+@dataclass
+class CoverageReport:
+    as_of: date
+    level: str  # "sub_bureau" | "station" | "officer" | "cell"
+    sub_bureaus: list
+    stations: list
+    officers: list
+    totals: object
+
+
+def coverage_report(*, user, as_of: date, station_id: int | None = None) -> CoverageReport:
+    """Coverage of the user's area: per sub-bureau, per station and per officer."""
+    from grid import coverage
+
+    scope = scope_for(user)
+    cells = GridCell.objects.visible_to(user)
+    if station_id:
+        cells = cells.filter(community__station_id=station_id)
+    care = coverage.care_figures_by_cell(cells=cells, as_of=as_of)  # shared by both roll-ups
+    by_station = coverage.coverage_by_unit(cells=cells, as_of=as_of, level="station", care=care)
+    totals = coverage.GroupCoverage(key=0)
+    for group in by_station.values():
+        for name in ("cells", "blind_spots", "visits_7d", "visits_30d", "visits_90d"):
+            setattr(totals, name, getattr(totals, name) + getattr(group, name))
+        totals.care.in_care += group.care.in_care
+        totals.care.on_time += group.care.on_time
+    stations = list(
+        Station.objects.visible_to(user)
+        .filter(pk__in=list(by_station))
+        .select_related("sub_bureau")
+        .order_by("code")
+    )
+    for station in stations:
+        station.coverage = by_station[station.pk]
+    sub_bureaus: list = []
+    if scope.everything or len(scope.sub_bureau_ids) > 0:
+        groups: dict[int, coverage.GroupCoverage] = {}
+        for station in stations:
+            group = groups.setdefault(
+                station.sub_bureau_id, coverage.GroupCoverage(key=station.sub_bureau_id)
+            )
+            _merge(group, station.coverage)
+        for station in stations:
+            sub_bureau = station.sub_bureau
+            if not any(s is sub_bureau for s in sub_bureaus):
+                sub_bureau.coverage = groups[sub_bureau.pk]
+                sub_bureaus.append(sub_bureau)
+    officers: list = []
+    if scope.station_ids or station_id:
+        profiles = list(
+            officer_list(user=user, station_id=station_id)
+            .filter(tier__in=["community_officer", "grid_worker"])
+            .filter(station_id__in=[s.pk for s in stations])
+        )
+        figures = coverage.coverage_by_officer(
+            officer_ids=[p.user_id for p in profiles], cells=cells, as_of=as_of, care=care
+        )
+        for profile in profiles:
+            profile.coverage = figures.get(profile.user_id) or coverage.GroupCoverage(
+                key=profile.user_id
+            )
+        officers = profiles
+    return CoverageReport(
+        as_of=as_of,
+        level="station",
+        sub_bureaus=sub_bureaus,
+        stations=stations,
+        officers=officers,
+        totals=totals,
+    )
+
+
+def _merge(into, group) -> None:
+    for name in ("cells", "blind_spots", "visits_7d", "visits_30d", "visits_90d"):
+        setattr(into, name, getattr(into, name) + getattr(group, name))
+    into.care.in_care += group.care.in_care
+    into.care.on_time += group.care.on_time
+
+
+def coverage_cells(*, user, as_of: date, station_id: int | None = None, blind_only=False):
+    """Grid cells of the user's area with their coverage, least recently visited first."""
+    from grid import coverage
+
+    cells = grid_cell_list(user=user, station_id=station_id)
+    cells = coverage.cells_with_coverage(cells, as_of=as_of).order_by(
+        F("last_visit_date").asc(nulls_first=True), "code"
+    )
+    if blind_only:
+        cutoff = as_of - timedelta(days=coverage.BLIND_SPOT_DAYS)
+        cells = cells.filter(Q(last_visit_date__isnull=True) | Q(last_visit_date__lt=cutoff))
+    return cells
+
+
+def grid_cell_for_assignment(*, user, code: str) -> GridCell:
+    """A grid cell whose officers the user may (re)assign: the station's chief or above."""
+    stations = Station.objects.actionable_by(user).values("pk")
+    try:
+        return GridCell.objects.with_units().get(code=code, community__station_id__in=stations)
+    except GridCell.DoesNotExist:
+        raise Http404("No such grid cell in your area.") from None
+
+
+def assignable_officers(*, grid_cell: GridCell) -> QuerySet[OfficerProfile]:
+    """Community officers and grid workers of the cell's station, who may be assigned to it."""
+    return (
+        OfficerProfile.objects.filter(
+            station_id=grid_cell.community.station_id,
+            is_active=True,
+            tier__in=["community_officer", "grid_worker"],
+        )
+        .select_related("user")
+        .order_by("tier", "user__last_name", "user__first_name", "user__username")
+    )
+
+
+def visit_residents_chosen(*, user, grid_cell: GridCell, ids) -> list:
+    """The residents already picked on a re-shown form (scoped to the cell)."""
+    from residents.models import Resident
+
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    if not ids:
+        return []
+    return list(
+        Resident.objects.visible_to(user)
+        .filter(grid_cell=grid_cell, pk__in=ids)
+        .only("pk", "name", "id_number", "address")
+        .order_by("name", "pk")
+    )
+
+
+def visit_photo_count():
+    """Annotation: the number of photos of each visit."""
+    return _count_of(VisitPhoto, "visit_id")

@@ -10,4 +10,7 @@ router.register("grid-cells", views.GridCellViewSet, basename="grid-cell")
 router.register("officers", views.OfficerProfileViewSet, basename="officer")
 router.register("grid-assignments", views.GridAssignmentViewSet, basename="grid-assignment")
 
+router.register("visits", views.GridVisitViewSet, basename="grid-visit")
+router.register("visit-coverage", views.VisitCoverageViewSet, basename="visit-coverage")
+
 urlpatterns = router.urls

@@ -103,3 +103,160 @@ ENDPOINTS = [
         marker=lambda w: f'"grid_cell_code":"{w.home_cell.code}"',
     ),
 ]
+
+
+# --- Grid visits (issue 4) ------------------------------------------------------------------
+def _home_visit(world):
+    """One visit in the home cell, logged by its officer (made once per world)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grid.models import GridVisit, VisitType
+
+    visit = getattr(world, "_home_visit", None)
+    if visit is None:
+        started = timezone.now() - timedelta(hours=3)
+        visit = GridVisit.objects.create(
+            grid_cell=world.home_cell,
+            officer=world.user("officer_a1"),
+            visit_type=VisitType.DOOR_TO_DOOR,
+            started_at=started,
+            ended_at=started + timedelta(minutes=30),
+            findings="home-visit-marker",
+        )
+        world._home_visit = visit
+    return visit
+
+
+def _home_photo(world):
+    from django.core.files.base import ContentFile
+
+    from grid.models import VisitPhoto
+
+    photo = getattr(world, "_home_photo", None)
+    if photo is None:
+        photo = VisitPhoto(visit=_home_visit(world), content_type="image/png")
+        photo.image.save("door.png", ContentFile(b"\x89PNG\r\n\x1a\nfake"), save=True)
+        world._home_photo = photo
+    return photo
+
+
+def _visit_post(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return {
+        "grid_cell": world.home_cell.code,
+        "visit_type": "patrol",
+        "started_at": (now - timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M"),
+        "ended_at": (now - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+        "households_reached": "0",
+        "notes": "matrix",
+    }
+
+
+def _visit_api_post(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {
+        "grid_cell": world.home_cell.pk,
+        "visit_type": "patrol",
+        "started_at": (now - timedelta(minutes=40)).isoformat(),
+        "ended_at": (now - timedelta(minutes=10)).isoformat(),
+        "client_key": "matrix-key",
+    }
+
+
+VISIT_DENIED = ("staff_b", "chief_a2", "chief_b1", "officer_a1_other", "officer_a2", "officer_b1")
+
+
+def _no_visit_by_denied(world):
+    from grid.models import GridVisit
+
+    return not GridVisit.objects.filter(
+        grid_cell=world.home_cell, officer__username__in=[*VISIT_DENIED, "no_profile"]
+    ).exists()
+
+
+ENDPOINTS += [
+    ScopedEndpoint(
+        "page: my day",
+        url=lambda w: reverse("day"),
+        kind="list",
+        allowed=("officer_a1", "worker_a1"),
+        marker=_cell_code,
+    ),
+    ScopedEndpoint(
+        "page: visit detail", url=lambda w: reverse("visit_detail", args=[_home_visit(w).pk])
+    ),
+    ScopedEndpoint(
+        "page: visit list",
+        url=lambda w: _home_visit(w) and reverse("visit_list"),
+        kind="list",
+        marker=lambda w: reverse("visit_detail", args=[_home_visit(w).pk]),
+    ),
+    ScopedEndpoint(
+        "page: visit photo", url=lambda w: reverse("visit_photo", args=[_home_photo(w).pk])
+    ),
+    ScopedEndpoint(
+        "page: visit resident search",
+        url=lambda w: reverse("visit_resident_search") + f"?grid_cell={w.home_cell.code}&q=x",
+    ),
+    ScopedEndpoint(
+        "page: visit form for the home cell",
+        url=lambda w: reverse("visit_create") + f"?cell={w.home_cell.code}",
+    ),
+    ScopedEndpoint(
+        "page: visit create (post)",
+        url=lambda w: reverse("visit_create"),
+        method="post",
+        data=_visit_post,
+        ok_status=302,
+        unchanged=_no_visit_by_denied,
+    ),
+    ScopedEndpoint(
+        "page: coverage",
+        url=lambda w: reverse("coverage"),
+        kind="list",
+        marker=lambda w: f'data-cell="{w.home_cell.code}"',
+    ),
+    ScopedEndpoint(
+        "page: grid cell reassignment",
+        url=lambda w: reverse("grid_cell_assign", args=[w.home_cell.code]),
+        allowed=("admin", "staff_a", "chief_a1"),
+    ),
+    ScopedEndpoint(
+        "api: visit detail",
+        url=lambda w: reverse("grid-visit-detail", args=[_home_visit(w).pk]),
+        api=True,
+    ),
+    ScopedEndpoint(
+        "api: visit list",
+        url=lambda w: _home_visit(w) and reverse("grid-visit-list"),
+        kind="list",
+        api=True,
+        marker=lambda w: f'"id":{_home_visit(w).pk},',
+    ),
+    ScopedEndpoint(
+        "api: visit create",
+        url=lambda w: reverse("grid-visit-list"),
+        api=True,
+        method="post",
+        data=_visit_api_post,
+        ok_status=201,
+        unchanged=_no_visit_by_denied,
+    ),
+    ScopedEndpoint(
+        "api: visit coverage",
+        url=lambda w: reverse("visit-coverage-list"),
+        kind="list",
+        api=True,
+        marker=lambda w: f'"code":"{w.home_cell.code}"',
+    ),
+]
