@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("grid.api.urls")),
     path("", include("residents.api.urls")),
     path("", include("risks.api.urls")),
+    path("", include("risks.register.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so scripts stay strict;

@@ -10,6 +10,19 @@ NAVIGATION = [
     ("grid_cell_list", _("Grid cells"), None),
     ("station_list", _("Police stations"), {"superuser", "sub_bureau_staff", "station_chief"}),
     ("officer_list", _("Officers"), {"superuser", "sub_bureau_staff", "station_chief"}),
+    ("day", _("My day"), {"community_officer", "grid_worker"}),
+    ("visit_list", _("Visits"), None),
+    ("coverage", _("Coverage"), {"superuser", "sub_bureau_staff", "station_chief"}),
+    ("residents:resident_list", _("Residents"), None),
+    ("residents:concern_list", _("Concerns"), None),
+    ("risk_point_list", _("Risk points"), None),
+    ("risk_map", _("Risk map"), None),
+    (
+        "residents:access_record_list",
+        _("Access records"),
+        {"superuser", "sub_bureau_staff", "station_chief"},
+    ),
+    ("register_list", _("Risk register"), None),
 ]
 
 

@@ -226,6 +226,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # residents: name the concern enums (other apps also have "category" and "status" fields).
+    "ENUM_NAME_OVERRIDES": {
+        "ConcernCategoryEnum": "residents.models.ConcernCategory",
+        "ConcernStatusEnum": "residents.models.ConcernStatus",
+        # register: one name for the four-colour level (level, best_level, worst_level, ...)
+        # and for the risk categories, wherever they appear.
+        "RiskLevelEnum": "risks.scoring.Level",
+        "RiskCategoryEnum": "risks.models.RiskCategory",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -259,6 +268,17 @@ PERIODIC_TASKS = {
 # PERIODIC_TASKS with this cron when its task lands (a schedule entry for a task that does not
 # exist yet would only fill the worker's log with "unregistered task" errors).
 RISK_REGISTER_CRON = os.environ.get("RISK_REGISTER_CRON", "0 2 * * *")
+# The nightly risk register (risks.register; docs/register.md): beat entry and tuning knobs.
+PERIODIC_TASKS["risk-register-nightly"] = {
+    "task": "risks.register.tasks.register_run_nightly",
+    "cron": RISK_REGISTER_CRON,
+    "expires_seconds": 6 * 3600,
+}
+RISK_REGISTER_STATIONS_PER_PART = env_int("RISK_REGISTER_STATIONS_PER_PART", 12)
+RISK_REGISTER_RUN_LEASE_SECONDS = env_int("RISK_REGISTER_RUN_LEASE_SECONDS", 3600)
+RISK_REGISTER_PART_PAUSE_SECONDS = env_int("RISK_REGISTER_PART_PAUSE_SECONDS", 0)
+# Dotted paths to extra risks.register.factors.Factor objects (e.g. the disputes part's).
+RISK_REGISTER_EXTRA_FACTORS: list[str] = []
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -276,3 +296,14 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-Policing-2026")
 from config.schedule import beat_schedule_from  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = beat_schedule_from(PERIODIC_TASKS)
+
+# --- Risk points (risks app; documented in docs/risks.md) -------------------------------------
+# The one place for the bands of the 5x5 likelihood x severity matrix: (lowest score, highest
+# score, level). Products 17-19 cannot occur (no two factors 1-5 give them). Every possible
+# product must fall in exactly one band; risks.scoring checks this when it is first used.
+RISK_LEVEL_BANDS = [(1, 3, "blue"), (4, 9, "yellow"), (10, 16, "orange"), (20, 25, "red")]
+# Review cadence by level (days between reviews) and the longest due date of a new measure.
+RISK_REVIEW_CADENCE_DAYS = {"red": 7, "orange": 14, "yellow": 30, "blue": 90}
+RISK_MEASURE_DUE_DAYS = {"red": 7, "orange": 15, "yellow": 30, "blue": 60}
+# Data pre-identification: a dismissed proposal is not proposed again for this many days.
+RISK_PROPOSAL_QUIET_DAYS = env_int("RISK_PROPOSAL_QUIET_DAYS", 30)

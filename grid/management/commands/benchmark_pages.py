@@ -37,7 +37,76 @@ PAGES = [
     ("stations", lambda user: reverse("station_list")),
     ("officers", lambda user: reverse("officer_list")),
     ("api grid cells", lambda user: reverse("grid-cell-list")),
+    ("my day", lambda user: reverse("day")),
+    ("visits", lambda user: reverse("visit_list")),
+    ("visit form", lambda user: reverse("visit_create") if _logs_visits(user) else None),
+    ("coverage", lambda user: reverse("coverage")),
+    ("api visits", lambda user: reverse("grid-visit-list")),
+    ("residents", lambda user: reverse("residents:resident_list")),
+    ("residents, search", lambda user: reverse("residents:resident_list") + "?q=%E7%8E%8B"),
+    ("resident detail", lambda user: _first_resident_url(user)),
+    ("concern queue", lambda user: reverse("residents:concern_list")),
+    (
+        "access records",
+        lambda user: (
+            reverse("residents:access_record_list") if _sees_access_records(user) else None
+        ),
+    ),
+    ("api residents", lambda user: reverse("resident-list")),
+    ("api concerns", lambda user: reverse("concern-list")),
+    ("risk points", lambda user: reverse("risk_point_list")),
+    ("risk points, overdue", lambda user: reverse("risk_point_list") + "?overdue=on&status=open"),
+    ("risk point detail", lambda user: _first_risk_point_url(user)),
+    ("risk oversight", lambda user: reverse("risk_oversight")),
+    ("risk proposals", lambda user: reverse("risk_proposal_list")),
+    ("risk map", lambda user: reverse("risk_map")),
+    ("api risk points", lambda user: reverse("risk-point-list")),
+    ("register", lambda user: reverse("register_list")),
+    ("register, red", lambda user: reverse("register_list") + "?level=red"),
+    ("register cell", lambda user: _first_register_cell_url(user)),
+    ("register rollups", lambda user: reverse("register_rollups")),
+    ("register runs", lambda user: reverse("register_runs") if user.is_superuser else None),
+    ("api register entries", lambda user: reverse("register-entry-list")),
 ]
+
+
+def _first_register_cell_url(user):
+    from risks.register.selectors import current_run, register_entries
+
+    run = current_run()
+    entry = register_entries(user=user, run=run).first() if run else None
+    return reverse("register_cell", args=[entry.grid_cell.code]) if entry else None
+
+
+def _first_risk_point_url(user):
+    from risks.models import RiskPoint
+
+    point = RiskPoint.objects.visible_to(user).open().order_by("-inherent_score", "pk").first()
+    return reverse("risk_point_detail", args=[point.pk]) if point else None
+
+
+def _first_resident_url(user):
+    from residents.models import Resident
+
+    pk = (
+        Resident.objects.visible_to(user)
+        .order_by("grid_cell_id", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return reverse("residents:resident_detail", args=[pk]) if pk else None
+
+
+def _sees_access_records(user) -> bool:
+    from grid.selectors import user_tier
+
+    return user_tier(user) in ("superuser", "sub_bureau_staff", "station_chief")
+
+
+def _logs_visits(user) -> bool:
+    from grid.selectors import visit_cells
+
+    return visit_cells(user=user).exists()
 
 
 class Command(BaseCommand):
