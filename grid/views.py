@@ -22,6 +22,7 @@ from grid.forms import (
     GridCellFilterForm,
     VisitFilterForm,
     VisitForm,
+    add_service_errors,
 )
 from grid.models import VisitType
 
@@ -217,7 +218,7 @@ def visit_create(request):
                     actor=request.user, **form.service_arguments()
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 if created:
                     messages.success(request, _("Visit saved."))
@@ -276,14 +277,6 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -385,7 +378,7 @@ def grid_cell_assign(request, code):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Assignment saved."))
                 return redirect("grid_cell_detail", code=cell.code)

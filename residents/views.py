@@ -14,19 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from grid.forms import add_service_errors
 from grid.scoping import scope_for
 from residents import forms, ratelimit, selectors, services
 from residents.links import concern_links
 
 PAGE_SIZE = 50
-
-
-def _form_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Residents ------------------------------------------------------------------------------
@@ -107,7 +100,7 @@ def resident_reveal(request, pk: int):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             context["revealed"] = revealed
     template = "residents/_reveal.html" if request.htmx else "residents/resident_reveal.html"
@@ -126,7 +119,7 @@ def resident_create(request):
         try:
             resident = services.resident_create(actor=request.user, data=form.to_data())
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Resident registered."))
             return redirect("residents:resident_detail", pk=resident.pk)
@@ -155,7 +148,7 @@ def resident_edit(request, pk: int):
         try:
             resident = services.resident_update(actor=request.user, resident=resident, data=data)
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Resident updated."))
             return redirect("residents:resident_detail", pk=resident.pk)
@@ -197,7 +190,7 @@ def import_list(request):
                 actor=request.user, filename=upload.name, content=upload.read()
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("residents:import_detail", pk=job.pk)
     jobs = selectors.import_job_list(user=request.user).filter(uploaded_by=request.user)[:20]
@@ -330,7 +323,7 @@ def concern_action(request, pk: int, action: str):
         if form is None:
             messages.error(request, " ".join(error.messages))
         else:
-            _form_error(form, error)
+            add_service_errors(form, error)
     if form is not None and form.errors:
         key = {
             "assign": "assign_form",

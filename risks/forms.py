@@ -32,18 +32,6 @@ ORDERING_CHOICES = [
 ]
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names (the rest on the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
 def officer_users(user):
     """Users with an active officer profile the user may see (not grid workers)."""
     profiles = (

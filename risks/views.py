@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from grid.forms import add_service_errors
 from grid.models import GridCell
 from risks import forms, scoring, selectors, services
 from risks.models import LinkKind, ProposalStatus
@@ -155,7 +156,7 @@ def risk_point_create(request):
                 actor=request.user, **form.service_values(), **sources
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Risk point recorded."))
             return redirect("risk_point_detail", pk=risk_point.pk)
@@ -211,7 +212,7 @@ def risk_point_update(request, pk):
         try:
             services.risk_point_update(risk_point=risk_point, actor=request.user, **values)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Risk point saved."))
             return redirect("risk_point_detail", pk=risk_point.pk)
@@ -244,7 +245,7 @@ def risk_point_review(request, pk):
                 risk_point=risk_point, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -274,7 +275,7 @@ def risk_point_transition(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect("risk_point_detail", pk=risk_point.pk)
@@ -292,7 +293,7 @@ def measure_create(request, pk):
         try:
             services.measure_create(risk_point=risk_point, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Measure added."))
             return redirect("risk_point_detail", pk=risk_point.pk)
@@ -326,7 +327,7 @@ def measure_update(request, pk):
         try:
             services.measure_update(measure=measure, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Measure saved."))
             return redirect("risk_point_detail", pk=measure.risk_point_id)
@@ -373,7 +374,7 @@ def risk_link_create(request, pk):
                     actor=request.user,
                 )
             except ValidationError as error:
-                forms.add_service_errors(form, error)
+                add_service_errors(form, error)
                 if "target" in getattr(error, "error_dict", {}):
                     for message in error.error_dict["target"]:
                         form.add_error("other", message)
@@ -444,7 +445,7 @@ def risk_proposal_accept(request, pk):
                 proposal=proposal, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Proposal accepted: risk point recorded."))
             return redirect("risk_point_detail", pk=risk_point.pk)
@@ -470,7 +471,7 @@ def risk_proposal_dismiss(request, pk):
                 proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            forms.add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Proposal dismissed."))
             return redirect("risk_proposal_list")
