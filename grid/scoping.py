@@ -35,6 +35,15 @@ class Tier(models.TextChoices):
     GRID_WORKER = "grid_worker", _("Grid worker")
 
 
+# Tiers in order of authority: a move that needs "the station chief or above" compares ranks.
+TIER_RANK = {
+    Tier.GRID_WORKER: 0,
+    Tier.COMMUNITY_OFFICER: 1,
+    Tier.STATION_CHIEF: 2,
+    Tier.SUB_BUREAU_STAFF: 3,
+}
+
+
 @dataclass(frozen=True)
 class UserScope:
     """Where one user works, resolved from their officer profile, assignments and grants."""

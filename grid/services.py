@@ -31,6 +31,30 @@ ROLE_FOR_TIER = {
 }
 
 
+def responsible_officer_on(grid_cell: GridCell, on_date: date):
+    """The officer responsible for the cell on a date, or None."""
+    assignment = (
+        GridAssignment.objects.active_on(on_date)
+        .filter(grid_cell=grid_cell, role=AssignmentRole.RESPONSIBLE)
+        .select_related("officer")
+        .first()
+    )
+    return assignment.officer if assignment else None
+
+
+def validate_responsible_officer(officer, grid_cell: GridCell, *, field: str = "owner") -> None:
+    """Whoever is made responsible for work in a cell (a risk point, a dispute case) is an
+    active officer, not a grid worker, of the cell's station or its sub-bureau."""
+    station = grid_cell.community.station
+    profile = OfficerProfile.objects.filter(user_id=officer.pk, is_active=True).first()
+    if profile is None or profile.tier == Tier.GRID_WORKER:
+        raise ValidationError({field: _("The responsible person must be an active officer.")})
+    if profile.station_id != station.pk and profile.sub_bureau_id != station.sub_bureau_id:
+        raise ValidationError(
+            {field: _("The responsible officer must belong to this grid cell's police station.")}
+        )
+
+
 @transaction.atomic
 def grid_cell_assign(
     *,

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
-from grid.models import AssignmentRole, GridAssignment, GridCell, OfficerProfile
-from grid.scoping import Tier, scope_for
+from grid.models import GridCell
+from grid.scoping import TIER_RANK, scope_for
+from grid.services import responsible_officer_on, validate_responsible_officer
 from risks import scoring
 from risks.models import (
     OPEN_MEASURE_STATUSES,
@@ -55,12 +56,6 @@ REASON_REQUIRED = {
     (RiskStatus.CONTROLLED, RiskStatus.CONTROLLING),
 }
 # Closing a risk is signed off by the tier that oversees its level (分级管控).
-TIER_RANK = {
-    Tier.GRID_WORKER: 0,
-    Tier.COMMUNITY_OFFICER: 1,
-    Tier.STATION_CHIEF: 2,
-    Tier.SUB_BUREAU_STAFF: 3,
-}
 CONTROL_TIER_RANK = {
     scoring.ControlTier.COMMUNITY_OFFICER: 1,
     scoring.ControlTier.STATION: 2,
@@ -165,28 +160,6 @@ def risk_point_transition(
 
 
 # --- Risk points ----------------------------------------------------------------------------
-def _responsible_officer(grid_cell: GridCell, on_date: date):
-    assignment = (
-        GridAssignment.objects.active_on(on_date)
-        .filter(grid_cell=grid_cell, role=AssignmentRole.RESPONSIBLE)
-        .select_related("officer")
-        .first()
-    )
-    return assignment.officer if assignment else None
-
-
-def _validate_owner(owner, grid_cell: GridCell, *, field: str = "owner") -> None:
-    """The responsible person is an active officer of the cell's station or sub-bureau."""
-    station = grid_cell.community.station
-    profile = OfficerProfile.objects.filter(user_id=owner.pk, is_active=True).first()
-    if profile is None or profile.tier == Tier.GRID_WORKER:
-        raise ValidationError({field: _("The responsible person must be an active officer.")})
-    if profile.station_id != station.pk and profile.sub_bureau_id != station.sub_bureau_id:
-        raise ValidationError(
-            {field: _("The responsible officer must belong to this grid cell's police station.")}
-        )
-
-
 def _actionable_cell(grid_cell: GridCell, actor) -> GridCell:
     cell = (
         GridCell.objects.actionable_by(actor)
@@ -223,8 +196,8 @@ def risk_point_create(
     cell = _actionable_cell(grid_cell, actor)
     latitude, longitude = _coordinate(latitude), _coordinate(longitude)
     today = timezone.localdate()
-    owner = owner or _responsible_officer(cell, today) or actor
-    _validate_owner(owner, cell)
+    owner = owner or responsible_officer_on(cell, today) or actor
+    validate_responsible_officer(owner, cell)
     risk_point = RiskPoint(
         grid_cell=cell,
         title=title,
@@ -329,7 +302,7 @@ def risk_point_update(*, risk_point: RiskPoint, actor, **changes) -> RiskPoint:
     for name, value in changes.items():
         setattr(locked, name, value)
     if "owner" in changes:
-        _validate_owner(locked.owner, locked.grid_cell)
+        validate_responsible_officer(locked.owner, locked.grid_cell)
     locked.apply_scores_or_errors()
     if locked.level != old_level:
         _reset_cadence(locked, timezone.localdate())
@@ -439,7 +412,7 @@ def measure_create(
     due_on = due_on or scoring.latest_measure_due(locked.level, today)
     _validate_due(locked.level, due_on, today)
     owner = owner or locked.owner
-    _validate_owner(owner, locked.grid_cell)
+    validate_responsible_officer(owner, locked.grid_cell)
     measure = Measure(
         risk_point=locked,
         description=description,
@@ -466,7 +439,7 @@ def measure_update(*, measure: Measure, actor, **changes) -> Measure:
     if "due_on" in changes and changes["due_on"] != locked.due_on:
         _validate_due(risk_point.level, changes["due_on"], today)
     if "owner" in changes and changes["owner"].pk != locked.owner_id:
-        _validate_owner(changes["owner"], risk_point.grid_cell)
+        validate_responsible_officer(changes["owner"], risk_point.grid_cell)
     for name, value in changes.items():
         setattr(locked, name, value)
     if locked.status == MeasureStatus.DONE:

@@ -283,7 +283,20 @@ RISK_REGISTER_STATIONS_PER_PART = env_int("RISK_REGISTER_STATIONS_PER_PART", 12)
 RISK_REGISTER_RUN_LEASE_SECONDS = env_int("RISK_REGISTER_RUN_LEASE_SECONDS", 3600)
 RISK_REGISTER_PART_PAUSE_SECONDS = env_int("RISK_REGISTER_PART_PAUSE_SECONDS", 0)
 # Dotted paths to extra risks.register.factors.Factor objects (e.g. the disputes part's).
-RISK_REGISTER_EXTRA_FACTORS: list[str] = []
+RISK_REGISTER_EXTRA_FACTORS: list[str] = [
+    "disputes.register_factors.DISPUTES_AT_RISK",
+    "disputes.register_factors.OVERDUE_DISPUTES",
+    "disputes.register_factors.REPEATED_DISPUTES",
+]
+
+# Dispute cases (docs/disputes.md): the daily deadline check, and the days each stage may take
+# (disputes.workflow.DEFAULT_STAGE_DAYS; override single stages, e.g. {"mediating": 20}).
+PERIODIC_TASKS["dispute-deadlines"] = {
+    "task": "disputes.tasks.overdue_cases_escalate_task",
+    "cron": os.environ.get("DISPUTE_DEADLINES_CRON", "0 7 * * *"),
+    "expires_seconds": 6 * 3600,
+}
+DISPUTE_STAGE_DAYS: dict[str, int] = {}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
