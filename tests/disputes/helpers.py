@@ -68,7 +68,9 @@ def move_to(world, case: DisputeCase, stage: str, *, chief: str = "chief_a1") ->
         if target == Stage.ESCALATED:
             extra["escalation_level"] = "station"
         if target == Stage.REFERRED:
-            extra.update(referral_kind="mediation_committee", referral_body="桃源街道人民调解委员会")
+            extra.update(
+                referral_kind="mediation_committee", referral_body="桃源街道人民调解委员会"
+            )
         if target == Stage.RESOLVED:
             services.mediation_session_add(
                 case=case,
