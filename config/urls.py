@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("residents.api.urls")),
     path("", include("risks.api.urls")),
     path("", include("risks.register.api.urls")),
+    path("", include("disputes.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, so scripts stay strict;
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include("residents.urls")),
     path("", include("risks.urls")),
     path("", include("risks.register.urls")),
+    path("", include("disputes.urls")),
     path("", include("grid.urls")),
 ]
 

@@ -1,0 +1,7 @@
+"""API routes of the disputes app."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()
+
+urlpatterns = router.urls

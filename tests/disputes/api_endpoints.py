@@ -1,0 +1,3 @@
+"""The disputes API endpoints, for the access matrix."""
+
+API_ENDPOINTS: list = []

@@ -1,0 +1,3 @@
+"""The disputes pages, for the access matrix."""
+
+PAGE_ENDPOINTS: list = []
