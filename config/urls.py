@@ -1,6 +1,5 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -57,7 +56,5 @@ urlpatterns = [
     path("", include("grid.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (concern and visit photos, mediation agreements) hold personal data: they are
+# served only through scoped views, never from MEDIA_URL, not even in development.

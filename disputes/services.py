@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -833,45 +833,38 @@ class EscalationResult:
 
 def overdue_cases_escalate(*, as_of: date | None = None, now=None) -> EscalationResult:
     """The daily job: every open case past its stage's deadline that was not yet escalated for
-    this stage is flagged to its station chief, with a timeline entry, and the chief and the
-    responsible officer are told on commit. Safe to run twice: the second run finds nothing."""
+    this stage is flagged to its station chief, with a timeline entry. Safe to run twice: the
+    second run finds nothing. The caller tells the people concerned (``case_notify``) once this
+    has committed (the task does, one notice task per case)."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     with transaction.atomic():
-        ids = list(
+        rows = list(
             DisputeCase.objects.overdue(as_of)
             .filter(overdue_escalated_at__isnull=True)
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)
+            .values_list("pk", "stage", "stage_due_on")
         )
-        if not ids:
+        if not rows:
             return EscalationResult(0, ())
-        DisputeCase.objects.filter(pk__in=ids, overdue_escalated_at__isnull=True).update(
-            overdue_escalated_at=now, version=F("version") + 1, updated_at=now
-        )
-        stages = dict(DisputeCase.objects.filter(pk__in=ids).values_list("pk", "stage"))
-        due = dict(DisputeCase.objects.filter(pk__in=ids).values_list("pk", "stage_due_on"))
+        ids = [case_id for case_id, _stage, _due in rows]
+        # Not a change of the case's content: no version bump, so a form open at that moment
+        # still saves (its update_fields never touch this mark).
+        DisputeCase.objects.filter(pk__in=ids).update(overdue_escalated_at=now)
         DisputeEvent.objects.bulk_create(
             [
                 DisputeEvent(
                     case_id=case_id,
                     kind=EventKind.OVERDUE,
-                    from_stage=stages[case_id],
-                    details={"due_on": due[case_id].isoformat() if due[case_id] else ""},
+                    from_stage=stage,
+                    details={"due_on": due.isoformat() if due else ""},
                     at=now,
                 )
-                for case_id in ids
-            ]
+                for case_id, stage, due in rows
+            ],
+            batch_size=1000,
         )
-        transaction.on_commit(lambda: _enqueue_overdue_notices(ids), robust=True)
     return EscalationResult(len(ids), tuple(ids))
-
-
-def _enqueue_overdue_notices(ids: list[int]) -> None:
-    from disputes import tasks
-
-    for case_id in ids:
-        _enqueue(tasks.case_notify_task, case_id, "overdue")
 
 
 def _notify_on_commit(case_id: int, reason: str) -> None:

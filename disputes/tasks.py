@@ -6,9 +6,14 @@ from disputes import services
 
 
 @shared_task(name="disputes.tasks.overdue_cases_escalate_task")
-def overdue_cases_escalate_task() -> int:
-    """The daily deadline check. Safe to run twice: a stage is escalated once."""
-    return services.overdue_cases_escalate().escalated
+def overdue_cases_escalate_task(queue: str | None = None) -> int:
+    """The daily deadline check, then one notice per escalated case (the chief and the
+    officer). Safe to run twice: a stage is escalated, and its notice sent, once."""
+    result = services.overdue_cases_escalate()
+    options = {"queue": queue} if queue else {}
+    for case_id in result.case_ids:
+        case_notify_task.apply_async(args=(case_id, "overdue"), **options)
+    return result.escalated
 
 
 @shared_task(

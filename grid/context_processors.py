@@ -23,6 +23,13 @@ NAVIGATION = [
         {"superuser", "sub_bureau_staff", "station_chief"},
     ),
     ("register_list", _("Risk register"), None),
+    ("disputes:my_cases", _("My cases"), {"community_officer"}),
+    (
+        "disputes:board",
+        _("Case board"),
+        {"superuser", "sub_bureau_staff", "station_chief"},
+    ),
+    ("disputes:case_list", _("Dispute cases"), None),
 ]
 
 

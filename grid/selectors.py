@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import (
@@ -340,6 +340,14 @@ def visit_risk_points(*, user, visit: GridVisit):
     return list(related.visible_to(user).order_by("pk")[:50])
 
 
+def visit_disputes(*, user, visit: GridVisit):
+    """Dispute cases registered from this visit that the user may see, or []."""
+    related = getattr(visit, "disputes", None)
+    if related is None or not hasattr(related, "visible_to"):
+        return []
+    return list(related.visible_to(user).order_by("-created_at", "pk")[:50])
+
+
 def visit_photo_get(*, user, pk: int) -> VisitPhoto:
     try:
         return VisitPhoto.objects.visible_to(user).get(pk=pk)
@@ -398,6 +406,8 @@ class DayOverview:
     care_due_count: int
     concerns: list
     visits_today: list
+    # The officer's open dispute cases overdue or due within 3 days (disputes.page_selectors).
+    disputes: list = field(default_factory=list)
 
 
 DAY_LIST_LIMIT = 20
@@ -444,7 +454,16 @@ def day_overview(*, user, as_of: date | None = None) -> DayOverview:
         care_due_count=care_due_count,
         concerns=concerns,
         visits_today=visits_today,
+        disputes=_day_disputes(user, as_of),
     )
+
+
+def _day_disputes(user, as_of: date) -> list:
+    try:
+        from disputes.page_selectors import day_cases
+    except ImportError:  # the disputes part is not installed
+        return []
+    return day_cases(user=user, as_of=as_of)
 
 
 # --- Coverage pages -------------------------------------------------------------------------

@@ -312,6 +312,7 @@ def visit_detail(request, pk):
             "risk_point_url": _risk_point_create_url(visit) if may_act else None,
             "dispute_url": _dispute_create_url(visit) if may_act else None,
             "risk_points": selectors.visit_risk_points(user=request.user, visit=visit),
+            "disputes": selectors.visit_disputes(user=request.user, visit=visit),
         },
     )
 

@@ -239,6 +239,10 @@ SPECTACULAR_SETTINGS = {
         # and for the risk categories, wherever they appear.
         "RiskLevelEnum": "risks.scoring.Level",
         "RiskCategoryEnum": "risks.models.RiskCategory",
+        # disputes: the case's category, stage and party role (other apps use these names).
+        "DisputeCategoryEnum": "disputes.models.DisputeCategory",
+        "DisputeStageEnum": "disputes.models.Stage",
+        "DisputePartyRoleEnum": "disputes.models.PartyRole",
     },
 }
 

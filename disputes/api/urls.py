@@ -2,6 +2,9 @@
 
 from rest_framework.routers import DefaultRouter
 
+from disputes.api import views
+
 router = DefaultRouter()
+router.register("disputes", views.DisputeCaseViewSet, basename="dispute-case")
 
 urlpatterns = router.urls

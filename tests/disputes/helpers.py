@@ -60,10 +60,12 @@ def make_case(
     )
 
 
-def move_to(world, case: DisputeCase, stage: str, *, chief: str = "chief_a1") -> DisputeCase:
+def move_to(
+    world, case: DisputeCase, stage: str, *, chief: str = "chief_a1", officer: str = "officer_a1"
+) -> DisputeCase:
     """Walk the case along PATH_TO[stage] with the inputs each step needs."""
     for target in PATH_TO[stage]:
-        actor = world.user("officer_a1")
+        actor = world.user(officer)
         extra = {"reason": "测试"}
         if target == Stage.ESCALATED:
             extra["escalation_level"] = "station"
@@ -86,7 +88,7 @@ def move_to(world, case: DisputeCase, stage: str, *, chief: str = "chief_a1") ->
         if target in (Stage.CLOSED, Stage.REOPENED):
             actor = world.user(chief)
         if target == Stage.REOPENED:
-            extra.update(accountable_officer=world.user("officer_a1"), fault="未核实协议履行")
+            extra.update(accountable_officer=world.user(officer), fault="未核实协议履行")
         case = services.case_transition(case=case, to_stage=target, actor=actor, **extra)
     return case
 

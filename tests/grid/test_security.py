@@ -169,3 +169,11 @@ def test_officer_changes_their_password(client, world):
 def test_password_page_needs_a_login(client, db):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_uploaded_files_are_never_served_from_the_media_url():
+    """Photos and agreements hold personal data: only scoped views serve them."""
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/media/disputes/agreements/2026/11/1-agreement.pdf")

@@ -67,7 +67,19 @@ PAGES = [
     ("register rollups", lambda user: reverse("register_rollups")),
     ("register runs", lambda user: reverse("register_runs") if user.is_superuser else None),
     ("api register entries", lambda user: reverse("register-entry-list")),
+    ("dispute cases", lambda user: reverse("disputes:case_list")),
+    ("dispute cases, mine", lambda user: reverse("disputes:my_cases")),
+    ("dispute board", lambda user: reverse("disputes:board")),
+    ("dispute case detail", lambda user: _first_dispute_url(user)),
+    ("api dispute cases", lambda user: reverse("dispute-case-list")),
 ]
+
+
+def _first_dispute_url(user):
+    from disputes.models import DisputeCase
+
+    case = DisputeCase.objects.visible_to(user).open().order_by("stage_due_on", "pk").first()
+    return reverse("disputes:case_detail", args=[case.pk]) if case else None
 
 
 def _first_register_cell_url(user):
@@ -149,3 +161,17 @@ class Command(BaseCommand):
                     f"{queries:8d}"
                 )
         self.stdout.write(f"worst p95: {worst:.1f} ms")
+
+
+# --- Dispute cases (disputes pages; the list, my cases, board and case page are above) -------
+PAGES += [
+    ("dispute cases, overdue", lambda user: reverse("disputes:case_list") + "?overdue=on"),
+    ("dispute cases, search", lambda user: reverse("disputes:case_list") + "?q=%E7%8E%8B"),
+    ("dispute register form", lambda user: _dispute_form_url(user)),
+]
+
+
+def _dispute_form_url(user):
+    from disputes.selectors import cells_for_new_case
+
+    return reverse("disputes:case_create") if cells_for_new_case(user=user).exists() else None
