@@ -310,11 +310,13 @@ class DisputeCase(models.Model):
     def is_open(self) -> bool:
         return self.stage != Stage.CLOSED
 
-    def is_overdue(self, on_date=None) -> bool:
+    @property
+    def is_overdue(self) -> bool:
+        """Past its stage's deadline today (the same rule as ``DisputeCaseQuerySet.overdue``)."""
         return (
             self.is_open
             and self.stage_due_on is not None
-            and self.stage_due_on < (on_date or timezone.localdate())
+            and self.stage_due_on < timezone.localdate()
         )
 
 
@@ -357,6 +359,8 @@ class DisputeParty(models.Model):
         related_name="dispute_parties",
         verbose_name=_("resident"),
     )
+    # An outside party's name; for a resident, their name as at registration (what the case
+    # search reads). Pages show the registry's current name for residents.
     name = models.CharField(_("name"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)

@@ -11,8 +11,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -38,8 +40,8 @@ from grid.models import GridCell
 
 ORDERINGS = {
     # Overdue first, then the nearest deadline, then the riskiest.
-    "due": ("-is_overdue", "stage_due_on", "-risk_rank", "-created_at", "pk"),
-    "risk": ("-risk_rank", "-is_overdue", "stage_due_on", "pk"),
+    "due": ("-overdue_flag", "stage_due_on", "-risk_rank", "-created_at", "pk"),
+    "risk": ("-risk_rank", "-overdue_flag", "stage_due_on", "pk"),
     "newest": ("-created_at", "pk"),
     "updated": ("-updated_at", "pk"),
 }
@@ -48,9 +50,10 @@ BOARD_COLUMN_LIMIT = 50
 
 
 def with_flags(cases: QuerySet[DisputeCase], today: date) -> QuerySet[DisputeCase]:
-    """Annotate ``is_overdue`` and ``risk_rank`` (2 high, 1 medium, 0 low) for ordering."""
+    """Annotate ``overdue_flag`` and ``risk_rank`` (2 high, 1 medium, 0 low) for ordering
+    (pages read ``DisputeCase.is_overdue``, the same rule in Python)."""
     return cases.annotate(
-        is_overdue=Case(
+        overdue_flag=Case(
             When(Q(stage_due_on__lt=today) & ~Q(stage=Stage.CLOSED), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
@@ -113,10 +116,10 @@ def case_list(
         digits = query.upper().lstrip("D").lstrip("0")
         if digits.isdigit():
             condition |= Q(pk=int(digits))
-        condition |= Q(
-            pk__in=DisputeParty.objects.filter(
-                Q(name__icontains=query) | Q(resident__name__icontains=query)
-            ).values("case_id")
+        # Parties keep their name as at registration (residents' too), so the search reads
+        # the parties table only; joining the registry scanned every resident of the city.
+        condition |= Exists(
+            DisputeParty.objects.filter(case_id=OuterRef("pk"), name__icontains=query)
         )
         cases = cases.filter(condition)
     order = ORDERINGS.get(ordering, ORDERINGS["due"])
@@ -162,16 +165,18 @@ def case_board(
             RowNumber(),
             partition_by=[F("stage")],
             order_by=[
-                F("is_overdue").desc(),
+                F("overdue_flag").desc(),
                 F("stage_due_on").asc(nulls_last=True),
                 F("risk_rank").desc(),
                 F("pk").asc(),
             ],
         )
     )
+    # The ids first: as a subquery, PostgreSQL misjudged its size and scanned every case.
+    card_ids = list(ranked.filter(position__lte=BOARD_COLUMN_LIMIT).values_list("pk", flat=True))
     cards = list(
         _list_related(with_flags(DisputeCase.objects.all(), today))
-        .filter(pk__in=ranked.filter(position__lte=BOARD_COLUMN_LIMIT).values("pk"))
+        .filter(pk__in=card_ids)
         .order_by(*ORDERINGS["due"])
     )
     columns = []

@@ -166,7 +166,9 @@ def _clean_parties(parties: Sequence[PartyInput], grid_cell: GridCell, actor) ->
                 raise ValidationError(
                     {"parties": _("Party %(n)s: no such resident in your area.") % {"n": number}}
                 )
-            name, phone = "", ""
+            # The resident's name as at registration: the case's record of who the parties
+            # were, and what the case search reads (no join to the registry's millions).
+            name, phone = resident.name[:60], ""
         else:
             resident = None
             name = (party.name or "").strip()

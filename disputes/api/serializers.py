@@ -37,12 +37,6 @@ VERSION_HELP = _(
 )
 
 
-def _is_overdue(case: DisputeCase) -> bool:
-    # List querysets annotate ``is_overdue`` (a bool); otherwise it is the model's method.
-    value = case.is_overdue
-    return bool(value() if callable(value) else value)
-
-
 # --- Reading --------------------------------------------------------------------------------
 class PartySerializer(serializers.ModelSerializer):
     """A party, masked: the name and a masked phone, never an ID number or a full phone."""
@@ -70,7 +64,7 @@ class _CaseBaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, case: DisputeCase) -> bool:
-        return _is_overdue(case)
+        return case.is_overdue
 
 
 LIST_FIELDS = [
