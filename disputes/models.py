@@ -125,24 +125,6 @@ class DisputeCaseQuerySet(ScopedQuerySet):
 
     # grant_models is filled in below, once the permission models exist.
 
-    def object_grant_filter(self, user, access: Access) -> Q:
-        """Grants on single cases (a referral to another station), resolved to ids first: the
-        grant tables are tiny, and ``id IN (1, 2)`` keeps the grid-cell index usable."""
-        codenames = ["change_disputecase"]
-        if access is Access.VIEW:
-            codenames.append("view_disputecase")
-        user_model, group_model = self.grant_models
-        ids = set(
-            user_model.objects.filter(user_id=user.pk, permission__codename__in=codenames)
-            .values_list("content_object_id", flat=True)
-            .union(
-                group_model.objects.filter(
-                    group__user=user.pk, permission__codename__in=codenames
-                ).values_list("content_object_id", flat=True)
-            )
-        )
-        return Q(pk__in=sorted(ids)) if ids else Q()
-
     def open(self) -> DisputeCaseQuerySet:
         return self.exclude(stage=Stage.CLOSED)
 

@@ -4,21 +4,20 @@ ValidationError comes back onto the form's fields, a stale version as a prominen
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes import forms, page_selectors, selectors, services, workflow
+from disputes.files import agreement_response
 from disputes.models import DisputeSource, EventKind, PartyRole, Stage
-from grid.forms import add_service_errors
+from grid.forms import add_service_errors, int_or_none
 from grid.selectors import user_tier
 
 PAGE_SIZE = 50
@@ -49,13 +48,6 @@ def _apply_errors(form, error: ValidationError) -> dict:
     else:
         add_service_errors(form, error)
     return extra
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- Lists ----------------------------------------------------------------------------------
@@ -497,14 +489,7 @@ def session_agreement(request, pk):
     session = page_selectors.session_get(user=request.user, pk=pk)
     if not session.agreement_file:
         raise Http404("This session has no agreement file.")
-    name = session.agreement_file.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        session.agreement_file.open("rb"), content_type=content_type, filename=name
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return agreement_response(session, as_attachment=False)
 
 
 # --- Parties --------------------------------------------------------------------------------
@@ -541,7 +526,7 @@ def party_remove(request, pk, party_pk):
             case=case,
             actor=request.user,
             party_id=party_pk,
-            expected_version=_int(request.POST.get("version")),
+            expected_version=int_or_none(request.POST.get("version")),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

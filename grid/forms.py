@@ -202,3 +202,11 @@ class GridCellAssignForm(forms.Form):
         self.fields["officer"].label_from_instance = lambda profile: (
             f"{profile.display_name} · {profile.tier_label}"
         )
+
+
+def int_or_none(value) -> int | None:
+    """A number typed into a query string or a hidden field, or None when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

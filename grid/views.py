@@ -23,6 +23,7 @@ from grid.forms import (
     VisitFilterForm,
     VisitForm,
     add_service_errors,
+    int_or_none,
 )
 from grid.models import VisitType
 
@@ -196,7 +197,7 @@ def visit_create(request):
         or request.GET.get("concern")
         or request.GET.get("source_concern")
     )
-    concern = selectors.visit_source_concern(user=request.user, pk=_int(concern_pk))
+    concern = selectors.visit_source_concern(user=request.user, pk=int_or_none(concern_pk))
     code = request.POST.get("grid_cell") if request.method == "POST" else request.GET.get("cell")
     if code:
         cell = cells.filter(code=code).first()
@@ -270,13 +271,6 @@ def _cell_options(cells, current) -> list:
     if current is not None and all(option.pk != current.pk for option in options):
         options.insert(0, current)
     return options
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required

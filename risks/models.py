@@ -78,25 +78,6 @@ class RiskPointQuerySet(ScopedQuerySet):
 
     # grant_models is filled in below, once the permission models exist.
 
-    def object_grant_filter(self, user, access: Access) -> Q:
-        """Grants on single risk points, resolved to ids first (one small query on the grant
-        tables, usually empty): ``id IN (1, 2)`` lets PostgreSQL combine the grid-cell index
-        with the primary key, where ``OR id IN (subquery)`` scanned the whole table."""
-        codenames = ["change_riskpoint"]
-        if access is Access.VIEW:
-            codenames.append("view_riskpoint")
-        user_model, group_model = self.grant_models
-        ids = set(
-            user_model.objects.filter(user_id=user.pk, permission__codename__in=codenames)
-            .values_list("content_object_id", flat=True)
-            .union(
-                group_model.objects.filter(
-                    group__user=user.pk, permission__codename__in=codenames
-                ).values_list("content_object_id", flat=True)
-            )
-        )
-        return Q(pk__in=sorted(ids)) if ids else Q()
-
     def open(self) -> RiskPointQuerySet:
         return self.exclude(status=RiskStatus.CLOSED)
 

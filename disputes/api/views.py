@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from disputes import selectors, services
 from disputes.api import serializers
 from disputes.api.filters import DisputeCaseFilterSet
+from disputes.files import agreement_response
 from disputes.models import DisputeCase
 
 
@@ -300,13 +301,7 @@ class DisputeCaseViewSet(
         session = selectors.case_sessions(case=case).filter(pk=session_id).first()
         if session is None or not session.agreement_file:
             raise NotFound(_("No signed agreement for this session."))
-        name = session.agreement_file.name.rsplit("/", 1)[-1]
-        response = FileResponse(
-            session.agreement_file.open("rb"), as_attachment=True, filename=name
-        )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return agreement_response(session, as_attachment=True)
 
     @extend_schema(
         summary="Add a party (returns the case)",
